@@ -1,0 +1,74 @@
+import { sql } from 'kysely';
+import type { Db } from '../../src/db/connect.js';
+import { applyEvent, createInstance, type Actor } from '../../src/engine/index.js';
+
+export const coordinator: Actor = { id: 'coord-1', role: 'coordinator' };
+export const inspector: Actor = { id: 'insp-1', role: 'inspector' };
+export const chairman: Actor = { id: 'chair-1', role: 'chairman' };
+export const unitActor: Actor = { id: 'unit-1', role: 'unit' };
+
+export const T0 = new Date('2020-07-01T03:00:00.000Z');
+
+export function at(iso: string): Date {
+  return new Date(iso);
+}
+
+/** A unit and an approved-looking plan to hang planned inspections on. */
+export async function seedPlan(db: Db, unitCodes: string[] = ['U1']): Promise<string> {
+  await db
+    .insertInto('units')
+    .values(unitCodes.map((code) => ({ code, name: `Unit ${code}`, kind: 'department', contacts: '[]' })))
+    .onConflict((oc) => oc.column('code').doNothing())
+    .execute();
+  const plan = await createInstance(db, { kind: 'plan', input: { planId: 'p', year: 2020 }, actor: coordinator, now: T0 });
+  await db
+    .insertInto('plans')
+    .values({
+      id: plan.id,
+      year: 2020,
+      title: 'Test plan',
+      decision_no: null,
+      review_from: '2019-01-01',
+      review_to: '2020-06-30',
+      visit_from: '2020-08-01',
+      visit_to: '2020-10-31',
+      targets: unitCodes,
+      coverage: '[]',
+    })
+    .execute();
+  return plan.id;
+}
+
+export async function newPlanned(db: Db, planId: string, unitCode = 'U1'): Promise<string> {
+  const r = await createInstance(db, {
+    kind: 'planned',
+    input: { planId, unitCode },
+    planId,
+    unitCode,
+    actor: coordinator,
+    now: T0,
+  });
+  return r.id;
+}
+
+/** Drives a planned inspection to `findings` (5 events after creation). */
+export async function driveToFindings(db: Db, id: string, now = T0): Promise<void> {
+  await applyEvent(db, id, { type: 'REQUEST_SELF_REPORT', dueDate: '2020-07-15' }, coordinator, { now });
+  await applyEvent(db, id, { type: 'SUBMIT_SELF_REPORT', summary: 'Báo cáo tự kiểm tra' }, unitActor, { now });
+  await applyEvent(db, id, { type: 'SCHEDULE_VISIT', date: '2020-08-20' }, coordinator, { now });
+  await applyEvent(db, id, { type: 'START_VISIT' }, inspector, { now });
+  await applyEvent(db, id, { type: 'COMPLETE_VISIT', minutes: 'Biên bản' }, inspector, { now });
+}
+
+const TABLES = ['instances', 'audit_log', 'timers', 'outbox', 'idempotency_keys', 'deadlines', 'plans', 'units'] as const;
+
+/** Row count and content checksum of every table, to prove a rejected request changed nothing. */
+export async function databaseFingerprint(db: Db): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const table of TABLES) {
+    const { rows } = await sql<{ n: number; h: string | null }>`
+      select count(*)::int as n, md5(string_agg(t::text, '|' order by t::text)) as h from ${sql.table(table)} t`.execute(db);
+    out[table] = `${rows[0]?.n}:${rows[0]?.h}`;
+  }
+  return out;
+}
