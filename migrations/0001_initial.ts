@@ -64,6 +64,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index instances_state_idx on instances (kind, state text_pattern_ops)`.execute(db);
   await sql`create index instances_state_prefix_idx on instances (state text_pattern_ops)`.execute(db);
   await db.schema.createIndex('instances_created_idx').on('instances').columns(['created_at', 'id']).execute();
+  // A plan inspects a unit once.
+  await sql`create unique index instances_plan_unit_uq on instances (plan_id, unit_code) where kind = 'planned'`.execute(db);
 
   await db.schema
     .createTable('audit_log')

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -30,6 +30,8 @@ export async function setup(project: TestProject): Promise<void> {
     adminUrl = external;
   } else {
     dataDir = await mkdtemp(path.join(tmpdir(), 'kiemtra-test-'));
+    // PostgreSQL runs as the `postgres` system user when the tests run as root.
+    await chmod(dataDir, 0o755);
     server = await startEmbeddedPostgres({ dir: path.join(dataDir, 'pg'), port: await freePort() });
     adminUrl = server.adminUrl;
   }

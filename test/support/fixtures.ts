@@ -39,7 +39,15 @@ export async function seedPlan(db: Db, unitCodes: string[] = ['U1']): Promise<st
   return plan.id;
 }
 
-export async function newPlanned(db: Db, planId: string, unitCode = 'U1'): Promise<string> {
+let unitCounter = 0;
+
+/** A planned inspection of a fresh unit (a plan inspects each unit once). */
+export async function newPlanned(db: Db, planId: string, unitCode?: string): Promise<string> {
+  if (!unitCode) {
+    unitCounter += 1;
+    unitCode = `U-${process.pid}-${unitCounter}`;
+    await db.insertInto('units').values({ code: unitCode, name: `Unit ${unitCode}`, kind: 'department', contacts: '[]' }).execute();
+  }
   const r = await createInstance(db, {
     kind: 'planned',
     input: { planId, unitCode },
