@@ -34,6 +34,7 @@ export interface InspectionView {
 }
 
 const INSPECTION_KINDS = ['planned', 'surprise'] as const;
+const CONCLUSION_WORKING_DAYS = 15;
 
 /** A unit token sees its own unit's inspections only; anything else is "not found", never "forbidden". */
 function visibleTo(row: Pick<InstanceRow, 'unit_code'>, principal: Principal): boolean {
@@ -58,6 +59,17 @@ function allowedFor(row: InstanceRow, principal: Principal, now: Date): string[]
   return eventsForRole(principal.role, allowedEventTypes(snapshot, Object.keys(mod.events)));
 }
 
+/** An unannounced surprise visit stays a surprise: the unit does not see its date before it starts. */
+function contextFor(row: InstanceRow, principal: Principal): unknown {
+  const context = (row.snapshot as { context?: Record<string, unknown> }).context ?? null;
+  if (!context || principal.role !== 'unit' || row.kind !== 'surprise' || context.announced !== false) return context;
+  if (!['proposed', 'decided'].includes(row.state)) return context;
+  const decision = context.decision as Record<string, unknown> | undefined;
+  if (!decision) return context;
+  const { visitDate: _hidden, ...rest } = decision;
+  return { ...context, decision: rest };
+}
+
 export async function getInspection(db: Db, id: string, principal: Principal, now: Date): Promise<InspectionView> {
   const row = await inspectionRow(db, id, principal);
   const deadlines = await db
@@ -75,7 +87,7 @@ export async function getInspection(db: Db, id: string, principal: Principal, no
     version: row.version,
     machine: { name: row.machine_name, version: row.machine_version },
     allowedEvents: allowedFor(row, principal, now),
-    context: (row.snapshot as { context?: unknown }).context ?? null,
+    context: contextFor(row, principal),
     deadlines: deadlines.map((d) => ({
       id: d.id,
       kind: d.kind,
@@ -300,6 +312,10 @@ async function normalizeEvent(
     const today = localDate(options.now, options.timeZone);
     event.dueDate = addWorkingDays(today, n, defaultCalendar);
     delete event.dueInWorkingDays;
+  }
+  if (event.type === 'COMPLETE_VISIT' && event.conclusionDueDate === undefined) {
+    // Circular 02/2017/TT-VPCP Art. 46: the conclusion notice is due 15 working days after the visit ends.
+    event.conclusionDueDate = addWorkingDays(localDate(options.now, options.timeZone), CONCLUSION_WORKING_DAYS, defaultCalendar);
   }
   if (event.type === 'SCHEDULE_VISIT' && Array.isArray(event.sampledUnits) && row.unit_code) {
     await checkSample(db, row, event.sampledUnits as unknown[]);

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/connect.js';
-import { applyEvent, createInstance, EngineError, fireDueTimers, verifyAudit } from '../../src/engine/index.js';
+import { applyEvent, EngineError, fireDueTimers, verifyAudit } from '../../src/engine/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import {
   T0,
