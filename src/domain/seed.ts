@@ -1,6 +1,7 @@
 import type { Db } from '../db/connect.js';
 import type { Actor } from '../engine/index.js';
 import { createPlan, sendPlanEvent } from './plans.js';
+import { createUnit } from './units.js';
 import { seedPlan2020, seedUnits } from './seed-data.js';
 
 export interface SeedResult {
@@ -23,21 +24,7 @@ export async function seedDemo(db: Db, now: Date, timeZone: string): Promise<See
   // Parents first, so every parent_code refers to a row that exists.
   const order = { province: 0, department: 1, district: 1, commune: 2 } as Record<string, number>;
   const units = [...seedUnits].sort((a, b) => (order[a.kind] ?? 3) - (order[b.kind] ?? 3));
-  for (const u of units) {
-    await db
-      .insertInto('units')
-      .values({
-        code: u.code,
-        name: u.name,
-        kind: u.kind,
-        parent_code: u.parentCode ?? null,
-        contacts: JSON.stringify(u.contacts ?? []),
-        valid_from: u.validFrom ?? null,
-        valid_to: u.validTo ?? null,
-        successor_codes: u.successorCodes ?? [],
-      })
-      .execute();
-  }
+  for (const unit of units) await createUnit(db, unit);
   const plan = await createPlan(
     db,
     {
