@@ -6,7 +6,8 @@ import { eventsForRole, maySendEvent } from '../http/access.js';
 import { badRequest, conflict, forbidden, notFound } from '../http/problem.js';
 import type { Principal } from './tokens.js';
 import { sampleBounds } from './coverage.js';
-import { addWorkingDays, defaultCalendar } from './calendar.js';
+import { addWorkingDays } from './calendar.js';
+import { loadCalendarLookup } from './calendar-store.js';
 import type { CoverageRule } from '../db/schema.js';
 
 export interface DeadlineView {
@@ -165,7 +166,7 @@ export async function listInspections(
   }
   if (filter.overdue !== undefined) {
     const overdue = sql<boolean>`exists (select 1 from deadlines d where d.instance_id = instances.id
-      and (d.status = 'missed' or (d.status = 'open' and d.due_at < ${now})))`;
+      and (d.status = 'missed' or (d.status = 'open' and d.due_at <= ${now})))`;
     q = q.where(filter.overdue ? overdue : sql<boolean>`not ${overdue}`);
   }
   if (filter.cursor) {
@@ -310,12 +311,12 @@ async function normalizeEvent(
       ]);
     }
     const today = localDate(options.now, options.timeZone);
-    event.dueDate = addWorkingDays(today, n, defaultCalendar);
+    event.dueDate = addWorkingDays(today, n, await loadCalendarLookup(db));
     delete event.dueInWorkingDays;
   }
   if (event.type === 'COMPLETE_VISIT' && event.conclusionDueDate === undefined) {
     // Circular 02/2017/TT-VPCP Art. 46: the conclusion notice is due 15 working days after the visit ends.
-    event.conclusionDueDate = addWorkingDays(localDate(options.now, options.timeZone), CONCLUSION_WORKING_DAYS, defaultCalendar);
+    event.conclusionDueDate = addWorkingDays(localDate(options.now, options.timeZone), CONCLUSION_WORKING_DAYS, await loadCalendarLookup(db));
   }
   if (event.type === 'SCHEDULE_VISIT' && Array.isArray(event.sampledUnits) && row.unit_code) {
     await checkSample(db, row, event.sampledUnits as unknown[]);
