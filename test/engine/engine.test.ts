@@ -220,6 +220,44 @@ describe('timers', () => {
   });
 });
 
+describe('timer workers', () => {
+  it('two workers racing over 1,000 due timers fire each exactly once', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 1000; i += 1) ids.push(await newPlanned(t.db, planId));
+    for (let i = 0; i < ids.length; i += 50) {
+      await Promise.all(
+        ids.slice(i, i + 50).map((id) =>
+          applyEvent(t.db, id, { type: 'REQUEST_SELF_REPORT', dueDate: '2020-07-10' }, coordinator, { now: T0 }),
+        ),
+      );
+    }
+    const a = createDb(t.url, { max: 2 });
+    const b = createDb(t.url, { max: 2 });
+    try {
+      const later = at('2020-07-11T00:00:00Z');
+      const [ra, rb] = await Promise.all([
+        fireDueTimers(a, later, { batchSize: 25 }),
+        fireDueTimers(b, later, { batchSize: 25 }),
+      ]);
+      expect(ra.fired + rb.fired).toBeGreaterThanOrEqual(1000);
+      expect(ra.failed + rb.failed).toBe(0);
+      const overdue = await t.db
+        .selectFrom('audit_log')
+        .select(['instance_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('instance_id', 'in', ids)
+        .where('to_state', '=', 'selfReport.overdue')
+        .groupBy('instance_id')
+        .execute();
+      expect(overdue).toHaveLength(1000);
+      expect(overdue.every((r) => r.n === 1)).toBe(true);
+      const left = await t.db.selectFrom('timers').select('id').where('instance_id', 'in', ids).execute();
+      expect(left).toHaveLength(0);
+    } finally {
+      await Promise.all([a.destroy(), b.destroy()]);
+    }
+  });
+});
+
 describe('verifyAudit', () => {
   it('reports the first row changed behind the application’s back', async () => {
     const id = await newPlanned(t.db, planId);
