@@ -6,6 +6,10 @@ import { ensureInitialAdminToken } from './domain/tokens.js';
 import { fireDueTimers } from './engine/index.js';
 import { startLoop, type Loop } from './engine/loop.js';
 import { buildApp } from './http/app.js';
+import { dispatcherSettings, runDispatcherPass } from './reminders/dispatcher.js';
+import { createMailer, type Mailer } from './reminders/email.js';
+import { resolveReminderPolicy } from './reminders/policy.js';
+import { runSchedulerPass } from './reminders/scheduler.js';
 
 export interface RunningService {
   app: FastifyInstance;
@@ -23,6 +27,7 @@ export async function startService(config: Config, now: () => Date = () => new D
   const say = (line: string) => process.stdout.write(`${line}\n`);
   let database: OpenDatabase | undefined;
   let loops: Loop[] = [];
+  let mailer: Mailer | undefined;
   let app: FastifyInstance | undefined;
   try {
     database = await openDatabase(config, say, {
@@ -47,7 +52,35 @@ export async function startService(config: Config, now: () => Date = () => new D
         config.REMINDER_INTERVAL_MS,
         (err) => log.warn({ err }, 'timer pass failed; retrying'),
       ),
+      startLoop(
+        async () => {
+          const r = await runSchedulerPass(db, {
+            now: now(),
+            timeZone: config.TZ_DEADLINES,
+            sendTime: config.REMINDER_SEND_TIME,
+            policy: resolveReminderPolicy(config.REMINDER_POLICY),
+          });
+          if (r.missed + r.cancelled + r.created > 0) log.info(r, 'reminders scheduled');
+        },
+        config.REMINDER_INTERVAL_MS,
+        (err) => log.warn({ err }, 'reminder scheduler pass failed; retrying'),
+      ),
     ];
+    mailer = createMailer(config.SMTP_URL, config.SMTP_FROM);
+    const settings = dispatcherSettings(config);
+    const dispatch = { settings, mailer, log: (msg: string, err?: unknown) => log.warn({ err }, msg) };
+    loops.push(
+      startLoop(
+        async () => {
+          const r = await runDispatcherPass(db, now(), dispatch);
+          if (r.notified + r.reminders.claimed + r.webhooks.delivered + r.webhooks.retried + r.webhooks.failed > 0) {
+            log.info(r, 'notifications dispatched');
+          }
+        },
+        config.REMINDER_INTERVAL_MS,
+        (err) => log.warn({ err }, 'dispatcher pass failed; retrying'),
+      ),
+    );
     const address = await app.listen({ port: config.PORT, host: config.HOST });
     const url = address.replace('[::1]', 'localhost');
     say(`Kiểm tra CCHC is listening on ${url}`);
@@ -66,12 +99,14 @@ export async function startService(config: Config, now: () => Date = () => new D
       async close() {
         await started.close();
         await Promise.all(loops.map((l) => l.stop()));
+        mailer?.close();
         await opened.close();
       },
     };
   } catch (err) {
     await app?.close().catch(() => undefined);
     await Promise.all(loops.map((l) => l.stop()));
+    mailer?.close();
     await database?.close().catch(() => undefined);
     throw err;
   }

@@ -91,6 +91,8 @@ export interface OutboxTable {
   type: string;
   payload: Json<Record<string, unknown>>;
   created_at: Timestamp;
+  /** When the notifier turned the row into notifications (migration 0002). */
+  notified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface IdempotencyKeysTable {
@@ -126,6 +128,104 @@ export interface TokensTable {
   last_used_at: Date | null;
 }
 
+export interface CalendarYearsTable {
+  year: number;
+  days_off: Json<string[]>;
+  working_weekends: Json<string[]>;
+  source: string | null;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
+export type ReminderAudience = 'unit' | 'coordinator' | 'chairman';
+export type ReminderStatus = 'pending' | 'sent' | 'failed' | 'cancelled';
+
+export interface RemindersTable {
+  id: Generated<string>;
+  deadline_id: string;
+  inspection_id: string;
+  unit_code: string | null;
+  offset_days: number;
+  audience: ReminderAudience;
+  due_at: Timestamp;
+  send_at: Timestamp;
+  status: ColumnType<ReminderStatus, ReminderStatus | undefined, ReminderStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  claimed_until: Timestamp | null;
+  channel: string | null;
+  last_error: string | null;
+  notification_id: number | null;
+  email_sent_at: Timestamp | null;
+  sent_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ReminderPlansTable {
+  deadline_id: string;
+  seen_updated_at: Timestamp;
+  seen_due_at: Timestamp;
+  seen_status: string;
+  next_check_at: Timestamp | null;
+  planned_at: Timestamp;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  /** xid8 of the inserting transaction, as text; readers follow (xid, id) order. */
+  xid: Generated<string>;
+  type: string;
+  unit_code: string | null;
+  inspection_id: string | null;
+  audience: string | null;
+  reminder_id: string | null;
+  outbox_id: number | null;
+  occurred_at: Timestamp;
+  data: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  secret: string;
+  events: ColumnType<string[] | null, string[] | null, string[] | null>;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  notification_id: number;
+  reminder_id: string | null;
+  type: string;
+  payload: Json<Record<string, unknown>>;
+  body: string;
+  status: ColumnType<'pending' | 'delivered' | 'failed', 'pending' | 'delivered' | 'failed' | undefined, 'pending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  claimed_until: Timestamp | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  delivered_at: Timestamp | null;
+}
+
+/** What was done outside the statecharts, by whom; one hash chain, append-only (migration 0003). */
+export interface AdminAuditTable {
+  seq: number;
+  at: Timestamp;
+  actor_id: string;
+  actor_role: string;
+  action: string;
+  subject: string;
+  details: Json<Record<string, unknown>>;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface Database {
   units: UnitsTable;
   plans: PlansTable;
@@ -136,6 +236,13 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   deadlines: DeadlinesTable;
   tokens: TokensTable;
+  admin_audit: AdminAuditTable;
+  calendar_years: CalendarYearsTable;
+  reminders: RemindersTable;
+  reminder_plans: ReminderPlansTable;
+  notifications: NotificationsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type InstanceRow = Selectable<InstancesTable>;

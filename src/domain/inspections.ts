@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { InstanceRow } from '../db/schema.js';
 import { allowedEventTypes, applyEvent, createInstance, EngineError, machineModuleFor, type EventResult } from '../engine/index.js';
-import { eventsForRole, maySendEvent } from '../http/access.js';
-import { badRequest, conflict, forbidden, notFound } from '../http/problem.js';
+import { authorizeEvent, eventsForRole } from '../http/access.js';
+import { badRequest, conflict, notFound } from '../http/problem.js';
 import type { Principal } from './tokens.js';
 import { sampleBounds } from './coverage.js';
 import { addWorkingDays } from './calendar.js';
@@ -367,12 +367,10 @@ export async function sendInspectionEvent(
   const row = await inspectionRow(db, id, principal);
   const type = String(body.type);
   const mod = machineModuleFor(row);
-  if (Object.hasOwn(mod.events, type) && !maySendEvent(principal.role, type)) {
-    throw forbidden(`The ${principal.role} role may not send ${type}.`);
-  }
+  authorizeEvent(principal.role, type, mod.events);
   const event = await normalizeEvent(db, row, body, options);
   try {
-    const result = await applyEvent(db, id, event, { id: principal.id, role: principal.role }, options);
+    const result = await applyEvent(db, id, event, { id: principal.id, role: principal.role }, { ...options, current: row });
     return { ...result, allowedEvents: eventsForRole(principal.role, result.allowedEvents) };
   } catch (err) {
     if (err instanceof EngineError && err.code === 'event_not_allowed') {

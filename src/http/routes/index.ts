@@ -7,6 +7,12 @@ import { machinesRoutes } from './machines.js';
 import { plansRoutes } from './plans.js';
 import { tokensRoutes } from './tokens.js';
 import { unitsRoutes } from './units.js';
+import { calendarRoutes } from './calendar.js';
+import { deadlinesRoutes } from './deadlines.js';
+import { icsRoutes } from './ics.js';
+import { remindersRoutes } from './reminders.js';
+import { streamRoutes } from './stream.js';
+import { webhooksRoutes } from './webhooks.js';
 
 export const routes: FastifyPluginAsync = async (app) => {
   await app.register(healthRoutes);
@@ -17,4 +23,10 @@ export const routes: FastifyPluginAsync = async (app) => {
   await app.register(inspectionsRoutes);
   await app.register(auditRoutes);
   await app.register(machinesRoutes);
+  await app.register(deadlinesRoutes);
+  await app.register(remindersRoutes);
+  await app.register(webhooksRoutes);
+  await app.register(calendarRoutes);
+  await app.register(icsRoutes);
+  await app.register(streamRoutes);
 };
