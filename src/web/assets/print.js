@@ -1,0 +1,7 @@
+/* global document, window */
+(function () {
+  'use strict';
+  document.querySelectorAll('[data-print]').forEach(function (button) {
+    button.addEventListener('click', function () { window.print(); });
+  });
+})();
