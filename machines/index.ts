@@ -24,7 +24,7 @@ export type { Cancellation } from './shared/common.js';
 export type { Finding, FindingKind } from './shared/findings.js';
 export type { Conclusion, RemediationItem, RemediationStatus } from './shared/remediation.js';
 export type { Visit } from './shared/visit.js';
-export { DEFAULT_TIME_ZONE, endOfDay, isoDate } from './shared/dates.js';
+export { DEFAULT_TIME_ZONE, endOfDay, isoDate, MAX_DATE, MIN_DATE } from './shared/dates.js';
 export type * from './types.js';
 
 /** Every machine the engine runs, by name. */

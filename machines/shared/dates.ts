@@ -1,10 +1,19 @@
 import { z } from 'zod';
 
 /**
- * A calendar date `YYYY-MM-DD`. zod's ISO date format rejects dates that do
- * not exist (2020-02-30, 2021-02-29), not only malformed strings.
+ * The years a date may fall in. PostgreSQL has no year 0 (storing one fails),
+ * and JavaScript's Date.UTC reads years 0–99 as 1900–1999; inspections,
+ * deadlines and unit validity all fall well inside.
  */
-export const isoDate = z.iso.date();
+export const MIN_DATE = '1900-01-01';
+export const MAX_DATE = '2199-12-31';
+
+/**
+ * A calendar date `YYYY-MM-DD` from 1900 to 2199. zod's ISO date format
+ * rejects dates that do not exist (2020-02-30, 2021-02-29), not only
+ * malformed strings.
+ */
+export const isoDate = z.iso.date().refine((d) => d >= MIN_DATE && d <= MAX_DATE, `must be between ${MIN_DATE} and ${MAX_DATE}`);
 
 /** The default time zone of date-only deadlines (API.md). */
 export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
@@ -90,6 +99,20 @@ function dateToUtcMs(date: string): number {
  * starts at the first occurrence).
  */
 export function endOfDay(date: string, timeZone: string): string {
+  const key = `${date} ${timeZone}`;
+  let end = endOfDayMemo.get(key);
+  if (end === undefined) {
+    end = computeEndOfDay(date, timeZone);
+    if (endOfDayMemo.size >= 10_000) endOfDayMemo.clear();
+    endOfDayMemo.set(key, end);
+  }
+  return end;
+}
+
+/** endOfDay is pure and asked for the same few dates on every event (deadlines are recomputed per step); each answer costs a dozen time-zone lookups. */
+const endOfDayMemo = new Map<string, string>();
+
+function computeEndOfDay(date: string, timeZone: string): string {
   const nextMidnightWall = dateToUtcMs(date) + DAY_MS;
   const offsets = new Set<number>();
   for (const probe of [nextMidnightWall - DAY_MS, nextMidnightWall, nextMidnightWall + DAY_MS]) {

@@ -245,7 +245,7 @@ async function checkUnit(trx: Executor, code: string, unit: Omit<NewUnit, 'code'
  * each pass them and together make a cycle. Edits to the registry are rare,
  * so they are simply serialised.
  */
-async function lockRegistry(trx: Transaction<Database>): Promise<void> {
+export async function lockRegistry(trx: Transaction<Database>): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext('units.registry'))`.execute(trx);
 }
 

@@ -66,45 +66,50 @@ const PAGE = 1000;
 
 /**
  * Recomputes every hash chain (one instance, or all of them, a page at a time
- * so memory stays flat) and reports the first row that does not fit: a changed
- * row, a removed row (a gap in seq, or fewer rows than the instance's
- * version), or rows put in another order.
+ * so memory stays flat whatever the log's size) and reports the first row that
+ * does not fit: a changed row, a removed row (a gap in seq; fewer rows than
+ * the instance's version; a newest row that is not the one the instance
+ * points at; an instance with no rows at all), or rows put in another order.
  */
 export async function verifyAudit(db: Db, instanceId?: string): Promise<VerifyResult> {
   let checked = 0;
-  let current: string | undefined;
+  let current: { id: string; version: number; lastHash: string } | undefined;
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let after: { instanceId: string; seq: number } | undefined;
-  const versions = new Map<string, number>();
 
-  const closeInstance = async (id: string, lastSeq: number): Promise<VerifyResult | undefined> => {
-    const version = versions.get(id) ?? (await instanceVersion(db, id));
-    if (version !== undefined && version !== lastSeq) {
-      return {
-        ok: false,
-        checked,
-        brokenAt: { instanceId: id, seq: lastSeq + 1, reason: `rows after seq ${lastSeq} are missing` },
-      };
-    }
+  /** The instance's own record of its chain (version = newest seq, last_hash) must match the rows read. */
+  const closeInstance = (id: string, version: number, lastHash: string): VerifyResult | undefined => {
+    const lastSeq = expectedSeq - 1;
+    const broken = (seq: number, reason: string): VerifyResult => ({ ok: false, checked, brokenAt: { instanceId: id, seq, reason } });
+    if (version > lastSeq) return broken(lastSeq + 1, lastSeq === 0 ? 'every audit row of the instance is missing' : `rows after seq ${lastSeq} are missing`);
+    if (version < lastSeq) return broken(version + 1, `the log goes on past the instance's version ${version}`);
+    if (lastHash !== prevHash) return broken(lastSeq, 'the newest row is not the one the instance points at');
     return undefined;
   };
 
   for (;;) {
-    let q = db.selectFrom('audit_log').selectAll().orderBy('instance_id').orderBy('seq').limit(PAGE);
-    if (instanceId) q = q.where('instance_id', '=', instanceId);
+    let q = db
+      .selectFrom('audit_log as a')
+      .innerJoin('instances as i', 'i.id', 'a.instance_id')
+      .selectAll('a')
+      .select(['i.version as instance_version', 'i.last_hash as instance_last_hash'])
+      .orderBy('a.instance_id')
+      .orderBy('a.seq')
+      .limit(PAGE);
+    if (instanceId) q = q.where('a.instance_id', '=', instanceId);
     if (after) {
       const a = after;
-      q = q.where(sql<boolean>`(instance_id, seq) > (${a.instanceId}::uuid, ${a.seq})`);
+      q = q.where(sql<boolean>`(a.instance_id, a.seq) > (${a.instanceId}::uuid, ${a.seq})`);
     }
     const rows = await q.execute();
     for (const row of rows) {
-      if (row.instance_id !== current) {
-        if (current !== undefined) {
-          const broken = await closeInstance(current, expectedSeq - 1);
+      if (row.instance_id !== current?.id) {
+        if (current) {
+          const broken = closeInstance(current.id, current.version, current.lastHash);
           if (broken) return broken;
         }
-        current = row.instance_id;
+        current = { id: row.instance_id, version: row.instance_version, lastHash: row.instance_last_hash };
         expectedSeq = 1;
         prevHash = GENESIS_HASH;
       }
@@ -134,17 +139,25 @@ export async function verifyAudit(db: Db, instanceId?: string): Promise<VerifyRe
     if (!last || rows.length < PAGE) break;
     after = { instanceId: last.instance_id, seq: last.seq };
   }
-  if (current !== undefined) {
-    const broken = await closeInstance(current, expectedSeq - 1);
-    if (broken) return broken;
-  } else if (instanceId) {
-    const broken = await closeInstance(instanceId, 0);
+  if (current) {
+    const broken = closeInstance(current.id, current.version, current.lastHash);
     if (broken) return broken;
   }
+  // Instances with no rows at all: the pass above never met them.
+  let empty = db
+    .selectFrom('instances as i')
+    .select(['i.id', 'i.version', 'i.last_hash'])
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('audit_log as a').select('a.seq').whereRef('a.instance_id', '=', 'i.id'))),
+    )
+    .orderBy('i.id')
+    .limit(1);
+  if (instanceId) empty = empty.where('i.id', '=', instanceId);
+  const orphan = await empty.executeTakeFirst();
+  if (orphan) {
+    expectedSeq = 1;
+    prevHash = GENESIS_HASH;
+    return closeInstance(orphan.id, orphan.version, orphan.last_hash) ?? { ok: true, checked };
+  }
   return { ok: true, checked };
-}
-
-async function instanceVersion(db: Db, id: string): Promise<number | undefined> {
-  const row = await db.selectFrom('instances').select('version').where('id', '=', id).executeTakeFirst();
-  return row?.version;
 }

@@ -3,6 +3,10 @@ import type { FastifyRequest } from 'fastify';
 import { authenticate, type Principal } from '../domain/tokens.js';
 import { mayCallRoute, ROUTE_ROLES } from './access.js';
 import { Problem } from './problem.js';
+import { authFailuresExceeded } from './security.js';
+
+/** Longer than any token this service issues (or a sane bootstrap token): refused without a lookup. */
+const MAX_TOKEN_LENGTH = 512;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -11,6 +15,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** No token needed (health, readiness, docs). */
     public?: boolean;
+    /** Also accept the token as `?token=` (calendar subscriptions cannot send headers). */
+    tokenInQuery?: boolean;
   }
 }
 
@@ -39,11 +45,26 @@ export const authPlugin = fp(
     app.addHook('onRequest', async (request) => {
       const config = request.routeOptions.config;
       if (config?.public || request.routeOptions.url?.startsWith('/docs')) return;
+      // An address that used up its failed attempts is refused before its token is even looked at,
+      // so guessing gains nothing: a right guess is refused like a wrong one.
+      const blockedFor = await app.authFailures.blockedFor(request);
+      if (blockedFor !== undefined) throw authFailuresExceeded(blockedFor);
       const header = request.headers.authorization;
       const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-      if (!match) throw new Problem('unauthorized', 'Send Authorization: Bearer <token>.');
-      const principal = await authenticate(app.deps.db, match[1]!, app.deps.now(), app.deps.config.BOOTSTRAP_ADMIN_TOKEN);
-      if (!principal) throw new Problem('unauthorized', 'The token is unknown, revoked or expired.');
+      const queryToken = config?.tokenInQuery ? (request.query as { token?: unknown } | undefined)?.token : undefined;
+      const token = match?.[1] ?? (typeof queryToken === 'string' && queryToken !== '' ? queryToken : undefined);
+      if (!token) {
+        await app.authFailures.record(request);
+        throw new Problem('unauthorized', 'Send Authorization: Bearer <token>.');
+      }
+      const principal =
+        token.length <= MAX_TOKEN_LENGTH
+          ? await authenticate(app.deps.db, token, app.deps.now(), app.deps.config.BOOTSTRAP_ADMIN_TOKEN)
+          : undefined;
+      if (!principal) {
+        await app.authFailures.record(request);
+        throw new Problem('unauthorized', 'The token is unknown, revoked or expired.');
+      }
       request.principal = principal;
       const url = request.routeOptions.url;
       if (url === undefined) return; // no such route: the 404 handler answers
@@ -52,5 +73,5 @@ export const authPlugin = fp(
       }
     });
   },
-  { name: 'auth', dependencies: ['deps'] },
+  { name: 'auth', dependencies: ['deps', 'security'] },
 );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDate as calendarDate, MAX_DATE, MIN_DATE } from '../../machines/index.js';
 import { PROBLEMS } from './problem.js';
 
 /**
@@ -7,11 +8,18 @@ import { PROBLEMS } from './problem.js';
  * OpenAPI document shows it.
  */
 
-/** A calendar date, `YYYY-MM-DD` (a date-only deadline ends at 23:59:59 in the deadline time zone). */
-export const isoDate = z.iso.date().describe('A calendar date, YYYY-MM-DD.');
+/** A calendar date, `YYYY-MM-DD`, 1900–2199 (a date-only deadline ends at 23:59:59 in the deadline time zone). */
+export const isoDate = calendarDate.describe('A calendar date, YYYY-MM-DD (1900–2199).');
 
-/** An instant, ISO-8601 with an offset (`2020-07-01T10:00:00+07:00` or `…Z`). */
-export const isoInstant = z.iso.datetime({ offset: true }).describe('An instant, ISO-8601 with an offset.');
+/** An instant, ISO-8601 with an offset (`2020-07-01T10:00:00+07:00` or `…Z`), within the years dates may have. */
+export const isoInstant = z.iso
+  .datetime({ offset: true })
+  .refine((v) => {
+    // zod runs this after a failed format check too; the format issue is reported already.
+    const ms = Date.parse(v);
+    return Number.isNaN(ms) || (ms >= Date.parse(MIN_DATE) && ms < Date.parse(MAX_DATE) + 86_400_000);
+  }, `must be between ${MIN_DATE} and ${MAX_DATE}`)
+  .describe('An instant, ISO-8601 with an offset.');
 
 export const UNIT_CODE_PATTERN = /^[A-Z0-9][A-Z0-9_-]{0,63}$/;
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, type BuildOptions } from '../../src/http/app.js';
 import { createToken } from '../../src/domain/tokens.js';
 import type { Role } from '../../src/http/access.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
@@ -30,12 +30,23 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** buildApp over a fresh migrated database of this file's own, with an injected clock. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * buildApp over a fresh migrated database of this file's own, with an injected
+ * clock. The rate limits are out of the way unless `env` sets them (a suite
+ * sends hundreds of requests, and bad tokens on purpose, from one address).
+ */
+export async function createTestApp(env: Record<string, string> = {}, options: BuildOptions = {}): Promise<TestApp> {
   const t = await createTestDatabase();
   const clock = new TestClock();
-  const config = loadConfig({ BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN, SEED_DEMO: 'false', LOG_LEVEL: 'silent', ...env });
-  const app = await buildApp({ db: t.db, config, now: clock.now });
+  const config = loadConfig({
+    BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN,
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_MAX: '0',
+    AUTH_FAILURE_LIMIT: '1000000',
+    ...env,
+  });
+  const app = await buildApp({ db: t.db, config, now: clock.now }, options);
   await app.ready();
   return {
     app,

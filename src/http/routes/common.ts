@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const isoDate = z.iso.date();
+export { isoDate } from '../schemas.js';
 export const uuidParam = z.object({ id: z.uuid() });
 
 /** `If-Match: <version>` (quotes and a weak prefix tolerated) and `Idempotency-Key`. */

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createToken, revokeToken } from '../../domain/tokens.js';
+import { issueToken, revokeTokenBy, rotateToken } from '../../domain/tokens.js';
 import { findUnit } from '../../domain/units.js';
 import { ROLES } from '../access.js';
 import { badRequest, notFound, type ProblemIssue } from '../problem.js';
@@ -60,8 +60,14 @@ export const tokensRoutes: FastifyPluginAsyncZod = async (app) => {
       if (expires && expires <= app.deps.now()) issues.push({ path: 'body.expiresAt', message: 'must be in the future' });
       if (issues.length > 0) throw badRequest('The token request is invalid.', issues);
 
-      const created = await createToken(app.deps.db, { role, name, unitCode: unitCode ?? null, expiresAt: expires });
-      return reply.status(201).send({ ...created, role, name, unitCode: unitCode ?? null, expiresAt: iso(expires) });
+      const p = request.principal;
+      const created = await issueToken(
+        app.deps.db,
+        { role, name, unitCode: unitCode ?? null, expiresAt: expires },
+        { id: p.id, role: p.role },
+        app.deps.now(),
+      );
+      return reply.status(201).send({ ...created, expiresAt: iso(created.expiresAt) });
     },
   );
 
@@ -107,10 +113,40 @@ export const tokensRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      if (!(await revokeToken(app.deps.db, request.params.id, app.deps.now()))) {
+      const p = request.principal;
+      if (!(await revokeTokenBy(app.deps.db, request.params.id, { id: p.id, role: p.role }, app.deps.now()))) {
         throw notFound(`No live token with id ${request.params.id}.`);
       }
       return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/tokens/:id/rotate',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'Rotate a token: revoke it and issue a replacement with the same name, role, unit and expiry (shown once)',
+        params: z.object({ id: uuid }),
+        response: {
+          201: z.object({
+            id: z.uuid().describe('The replacement’s id.'),
+            token: z.string().describe('The replacement bearer token. It is not stored and cannot be shown again.'),
+            role: z.string(),
+            name: z.string(),
+            unitCode: z.string().nullable(),
+            expiresAt: z.string().nullable(),
+            replaces: z.uuid().describe('The rotated token’s id; it stopped working with this answer.'),
+          }),
+          ...problemResponses([400, 404]),
+        },
+      },
+    },
+    async (request, reply) => {
+      const p = request.principal;
+      const rotated = await rotateToken(app.deps.db, request.params.id, { id: p.id, role: p.role }, app.deps.now());
+      if (!rotated) throw notFound(`No live token with id ${request.params.id}.`);
+      return reply.status(201).send({ ...rotated, expiresAt: iso(rotated.expiresAt) });
     },
   );
 };

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createUnit, listUnits, unitDetail, updateUnit, UnitError } from '../../domain/units.js';
+import { recordAdminAction } from '../../domain/admin-audit.js';
+import { createUnit, findUnit, listUnits, lockRegistry, unitDetail, updateUnit, UnitError, type Unit } from '../../domain/units.js';
+import { inTransaction } from '../../engine/index.js';
 import { badRequest, conflict, issuePath, notFound, type Problem } from '../problem.js';
 import { isoDate, nextCursor, pagination, problemResponses, unitCode } from '../schemas.js';
 
@@ -68,6 +70,15 @@ function unitProblem(err: unknown): unknown {
   return problems[err.code]();
 }
 
+/** Field by field, what an edit changed: `{ name: { from, to } }`. */
+function unitChanges(before: Unit, after: Unit): Record<string, { from: unknown; to: unknown }> {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const key of Object.keys(after) as (keyof Unit)[]) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changes[key] = { from: before[key], to: after[key] };
+  }
+  return changes;
+}
+
 export const unitsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/units',
@@ -89,8 +100,14 @@ export const unitsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
+      const { principal: p } = request;
       try {
-        const unit = await createUnit(app.deps.db, request.body);
+        const unit = await inTransaction(app.deps.db, async (trx) => {
+          const created = await createUnit(trx, request.body);
+          const { code, ...fields } = created;
+          await recordAdminAction(trx, { actor: { id: p.id, role: p.role }, action: 'unit.created', subject: code, details: fields, at: app.deps.now() });
+          return created;
+        });
         return reply.status(201).send(unit);
       } catch (err) {
         throw unitProblem(err);
@@ -118,8 +135,19 @@ export const unitsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
+      const { principal: p } = request;
+      const { code } = request.params;
       try {
-        return await updateUnit(app.deps.db, request.params.code, request.body, app.deps.now());
+        return await inTransaction(app.deps.db, async (trx) => {
+          await lockRegistry(trx); // so `before` is the row the update changes
+          const before = await findUnit(trx, code);
+          const after = await updateUnit(trx, code, request.body, app.deps.now());
+          const changes = unitChanges(before!, after);
+          if (Object.keys(changes).length > 0) {
+            await recordAdminAction(trx, { actor: { id: p.id, role: p.role }, action: 'unit.changed', subject: code, details: { changes }, at: app.deps.now() });
+          }
+          return after;
+        });
       } catch (err) {
         throw unitProblem(err);
       }
