@@ -23,6 +23,12 @@ export function createDb(connectionString: string, options: ConnectOptions = {})
     idleTimeoutMillis: 30_000,
   });
   pool.on('error', options.onPoolError ?? (() => undefined));
+  // The pool listens for errors of idle clients only. A client checked out
+  // between two queries (inside a transaction, say) when the server ends its
+  // session (a restart) would otherwise raise an unhandled 'error' event and
+  // stop the process. The client is unusable from then on: its next query
+  // fails (the request answers 503) and the pool discards it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/connect.js';
 import type { CoverageRule, PlanRow } from '../db/schema.js';
-import { applyEvent, createInstance, inTransaction, type Actor, type EventResult } from '../engine/index.js';
+import {
+  applyEvent,
+  createInstance,
+  createInstances,
+  inTransaction,
+  type Actor,
+  type CreateInstanceOptions,
+  type EventResult,
+} from '../engine/index.js';
 import { conflict, badRequest, notFound } from '../http/problem.js';
+import { authorizeEvent } from '../http/access.js';
+import { inspectionPlan } from '../../machines/index.js';
 import { computeCoverage, DEFAULT_COVERAGE, type CoverageResult } from './coverage.js';
 
 export interface NewPlan {
@@ -132,15 +142,14 @@ export async function createPlannedInspection(
   now: Date,
   timeZone: string,
 ): Promise<EventResult> {
-  return createInstance(db, {
-    kind: 'planned',
-    input: { planId, unitCode, timeZone },
-    planId,
-    unitCode,
-    actor,
-    now,
-  });
+  return createInstance(db, plannedInspectionOptions(planId, unitCode, actor, now, timeZone));
 }
+
+function plannedInspectionOptions(planId: string, unitCode: string, actor: Actor, now: Date, timeZone: string): CreateInstanceOptions {
+  return { kind: 'planned', input: { planId, unitCode, timeZone }, planId, unitCode, actor, now };
+}
+
+const PLAN_EVENTS = inspectionPlan.events;
 
 export interface PlanEventOptions {
   now: Date;
@@ -150,7 +159,8 @@ export interface PlanEventOptions {
 }
 
 /**
- * Plan events go through the engine like any other; two need the registry:
+ * Plan events go through the engine like any other, after the role check of
+ * EVENT_ROLES (403, once the plan is known to exist); two need the registry:
  * APPROVE is refused while an approval-time coverage rule fails, and creates
  * one planned inspection per target in the same transaction; REPORT waits
  * until every inspection of the plan is closed or cancelled.
@@ -163,6 +173,7 @@ export async function sendPlanEvent(
   options: PlanEventOptions,
 ): Promise<EventResult> {
   const plan = await planRow(db, planId);
+  authorizeEvent(actor.role, event.type, PLAN_EVENTS);
   if (event.type === 'APPROVE') {
     const coverage = await computeCoverage(db, plan);
     const failing = coverage.filter((c) => c.checkedAt === 'approval' && !c.ok);
@@ -195,11 +206,12 @@ export async function sendPlanEvent(
       const existing = new Set(
         (await trx.selectFrom('instances').select('unit_code').where('plan_id', '=', planId).execute()).map((r) => r.unit_code),
       );
-      for (const unitCode of plan.targets) {
-        if (!existing.has(unitCode)) {
-          await createPlannedInspection(trx, planId, unitCode, actor, options.now, options.timeZone);
-        }
-      }
+      await createInstances(
+        trx,
+        plan.targets
+          .filter((unitCode) => !existing.has(unitCode))
+          .map((unitCode) => plannedInspectionOptions(planId, unitCode, actor, options.now, options.timeZone)),
+      );
     }
     return result;
   });

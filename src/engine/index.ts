@@ -1,4 +1,4 @@
-export { applyEvent, createInstance, machineModuleFor, type EventResult, type InstanceKind } from './instances.js';
+export { applyEvent, createInstance, createInstances, machineModuleFor, type CreateInstanceOptions, type EventResult, type InstanceKind } from './instances.js';
 export { fireDueTimers, type TimerRunResult } from './timers.js';
 export { verifyAudit, type Actor, type VerifyResult } from './audit.js';
 export { EngineError, type EngineErrorCode, type Issue } from './errors.js';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import { getMachineModule, stateString } from '../../machines/index.js';
 import type { MachineModule } from '../../machines/types.js';
 import type { Database, InstanceRow } from '../db/schema.js';
-import { appendAudit, auditHash, GENESIS_HASH, type Actor } from './audit.js';
-import { allowedEventTypes, persistActions, syncDeadlines, type ActionObject } from './effects.js';
+import { GENESIS_HASH, type Actor } from './audit.js';
+import { actionEffects, allowedEventTypes, deadlineChanges, type ActionObject } from './effects.js';
 import {
   EngineError,
   eventNotAllowed,
@@ -17,6 +17,7 @@ import {
 } from './errors.js';
 import { canonicalJson, sha256 } from './hash.js';
 import { inTransaction } from './transaction.js';
+import { insertInstances, writeStep, type NewInstanceRow, type StepRows } from './write.js';
 
 export type InstanceKind = 'plan' | 'planned' | 'surprise';
 
@@ -51,6 +52,13 @@ export interface ApplyOptions {
   now: Date;
   idempotencyKey?: string;
   expectedVersion?: number;
+  /**
+   * The instance as the caller has just read it (the HTTP layer reads it to
+   * check the caller may see it): the first, unlocked attempt starts from it
+   * instead of reading it again. Not used with an idempotency key, whose
+   * stored answer has to be looked up with the instance.
+   */
+  current?: InstanceRow;
 }
 
 export function machineModuleFor(row: Pick<InstanceRow, 'machine_name' | 'machine_version'>): MachineModule {
@@ -65,63 +73,90 @@ function zodIssues(issues: readonly { path: readonly PropertyKey[]; message: str
   return issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message }));
 }
 
-/** Creates a statechart instance in its initial state; its creation is audit row seq 1. */
-export async function createInstance(db: Kysely<Database>, options: CreateInstanceOptions): Promise<EventResult> {
+/** One instance to create: the machine's initial state for `input`, audited as seq 1. */
+function initialStep(options: CreateInstanceOptions, machineCache: Map<string, AnyStateMachine>): { row: NewInstanceRow; result: () => EventResult } {
   const mod = getMachineModule(MACHINE_OF[options.kind]) as MachineModule;
   const parsed = mod.input.safeParse(options.input);
   if (!parsed.success) throw invalidEvent('The instance input is invalid.', zodIssues(parsed.error.issues));
   const id = options.id ?? randomUUID();
-  const machine = mod.withClock(options.now.getTime());
+  const cacheKey = `${mod.name}@${options.now.getTime()}`;
+  let machine = machineCache.get(cacheKey);
+  if (!machine) {
+    machine = mod.withClock(options.now.getTime());
+    machineCache.set(cacheKey, machine);
+  }
   const [snapshot, actions] = initialTransition(machine, parsed.data);
   const state = stateString(snapshot.value);
-  return inTransaction(db, async (trx) => {
-    const event = { type: 'CREATE', input: parsed.data as Record<string, unknown> };
-    const entry = {
+  const effects = actionEffects(actions as ActionObject[], options.now);
+  const unitCode = options.unitCode ?? null;
+  const step: StepRows = {
+    instanceId: id,
+    unitCode,
+    now: options.now,
+    audit: {
       instanceId: id,
       seq: 1,
       at: options.now,
       actor: options.actor,
-      event,
+      event: { type: 'CREATE', input: parsed.data as Record<string, unknown> },
       from: null,
       to: state,
       prevHash: GENESIS_HASH,
-    };
-    await trx
-      .insertInto('instances')
-      .values({
-        id,
-        machine_name: mod.name,
-        machine_version: mod.version,
-        kind: options.kind,
-        plan_id: options.planId ?? null,
-        unit_code: options.unitCode ?? null,
-        state,
-        snapshot: JSON.stringify(machine.getPersistedSnapshot(snapshot)),
-        version: 1,
-        last_hash: auditHash(entry),
-        created_at: options.now,
-        updated_at: options.now,
-      })
-      .execute();
-    await appendAudit(trx, entry);
-    await persistActions(trx, id, actions as ActionObject[], options.now);
-    await syncDeadlines(trx, id, options.unitCode ?? null, [], mod.deadlines(state, snapshot.context, options.now.getTime()), options.now);
-    return {
+    },
+    snapshot: machine.getPersistedSnapshot(snapshot),
+    state,
+    timersSet: effects.timersSet,
+    timersCancelled: [],
+    outbox: effects.outbox,
+    deadlines: deadlineChanges([], mod.deadlines(state, snapshot.context, options.now.getTime())),
+  };
+  return {
+    row: { id, machineName: mod.name, machineVersion: mod.version, kind: options.kind, planId: options.planId ?? null, step },
+    result: () => ({
       id,
       kind: options.kind,
       state,
       version: 1,
       allowedEvents: allowedEventTypes(snapshot, Object.keys(mod.events)),
       replayed: false,
-    };
-  });
+    }),
+  };
+}
+
+/** Creates a statechart instance in its initial state; its creation is audit row seq 1. */
+export async function createInstance(db: Kysely<Database>, options: CreateInstanceOptions): Promise<EventResult> {
+  const { row, result } = initialStep(options, new Map());
+  await insertInstances(db, [row]);
+  return result();
 }
 
 /**
- * Applies one event to one stored instance in one transaction (DESIGN.md,
- * "The engine"): lock, validate, replay an idempotent retry, check the
- * version, ask the machine, then store snapshot, audit row, timers, outbox
- * rows and deadlines together — or nothing at all.
+ * Creates many instances at once (approving a plan creates one per target):
+ * the same rows as `createInstance` for each, written in a few multi-row
+ * statements. Returns their ids in order.
+ */
+export async function createInstances(db: Kysely<Database>, list: readonly CreateInstanceOptions[]): Promise<string[]> {
+  const machines = new Map<string, AnyStateMachine>();
+  const rows = list.map((options) => initialStep(options, machines).row);
+  for (let i = 0; i < rows.length; i += CREATE_CHUNK) await insertInstances(db, rows.slice(i, i + CREATE_CHUNK));
+  return rows.map((r) => r.id);
+}
+
+/** Instances per statement when creating many: keeps one statement's parameters a few megabytes at most. */
+const CREATE_CHUNK = 500;
+
+/**
+ * Applies one event to one stored instance, atomically (DESIGN.md, "The
+ * engine"): validate, replay an idempotent retry, check the version, ask the
+ * machine, then store snapshot, audit row, timers, outbox rows and deadlines
+ * together — or nothing at all.
+ *
+ * Outside a transaction the instance is read without a lock and the step is
+ * written by one statement that applies only if the instance is still at the
+ * version read (two round trips per event). If another event got there first,
+ * the event is applied again under `SELECT … FOR UPDATE`, so it waits its turn
+ * rather than retrying. Inside the caller's transaction the lock is taken at
+ * once.
  */
 export async function applyEvent(
   db: Kysely<Database>,
@@ -130,7 +165,15 @@ export async function applyEvent(
   actor: Actor,
   options: ApplyOptions,
 ): Promise<EventResult> {
-  return inTransaction(db, (trx) => applyInTransaction(trx, instanceId, event, actor, options, false));
+  if (db.isTransaction) return applyLocked(db as Transaction<Database>, instanceId, event, actor, options, false);
+  const read =
+    options.current?.id === instanceId && options.idempotencyKey === undefined
+      ? { row: options.current, seen: null }
+      : await loadInstance(db, instanceId, options.idempotencyKey, false);
+  const step = prepareStep(read, instanceId, event, actor, options, false);
+  if (step.replay) return step.result;
+  if (await writeStep(db, step.rows, step.fromVersion)) return step.result;
+  return inTransaction(db, (trx) => applyLocked(trx, instanceId, event, actor, options, false));
 }
 
 /** Applies a delayed event that a timer row carried (actor `system`, no payload schema). */
@@ -140,10 +183,31 @@ export async function applyTimerEvent(
   event: Record<string, unknown>,
   now: Date,
 ): Promise<EventResult> {
-  return applyInTransaction(trx, instanceId, event, { id: 'system', role: 'system' }, { now }, true);
+  return applyLocked(trx, instanceId, event, SYSTEM, { now }, true);
 }
 
-async function applyInTransaction(
+/**
+ * Applies a timer's event to an instance the caller has locked and read (the
+ * timer worker's claim query returns both), and removes the timer row in the
+ * same statement: one round trip per timer.
+ */
+export async function applyClaimedTimer(
+  trx: Transaction<Database>,
+  row: InstanceRow,
+  timer: { id: number; event: Record<string, unknown> },
+  now: Date,
+): Promise<EventResult> {
+  const step = prepareStep({ row, seen: null }, row.id, timer.event, SYSTEM, { now }, true);
+  if (step.replay) return step.result;
+  if (!(await writeStep(trx, { ...step.rows, firedTimerId: timer.id }, step.fromVersion))) {
+    throw new Error(`instance ${row.id} changed while locked`);
+  }
+  return step.result;
+}
+
+const SYSTEM: Actor = { id: 'system', role: 'system' };
+
+async function applyLocked(
   trx: Transaction<Database>,
   instanceId: string,
   rawEvent: unknown,
@@ -151,32 +215,66 @@ async function applyInTransaction(
   options: ApplyOptions,
   fromTimer: boolean,
 ): Promise<EventResult> {
+  const step = prepareStep(await loadInstance(trx, instanceId, options.idempotencyKey, true), instanceId, rawEvent, actor, options, fromTimer);
+  if (step.replay) return step.result;
+  if (!(await writeStep(trx, step.rows, step.fromVersion))) {
+    throw new Error(`instance ${instanceId} changed while locked`);
+  }
+  return step.result;
+}
+
+interface Loaded {
+  row: InstanceRow;
+  seen: { request_hash: string; response: unknown } | null;
+}
+
+/** The instance and, when a key is given, the answer already stored under it: one query. */
+async function loadInstance(db: Kysely<Database>, instanceId: string, key: string | undefined, lock: boolean): Promise<Loaded | undefined> {
+  if (!UUID.test(instanceId)) return undefined;
+  const { rows } = await sql<InstanceRow & { seen_request_hash: string | null; seen_response: unknown }>`
+    select i.*, ${key === undefined ? sql`null as seen_request_hash, null as seen_response` : sql`k.request_hash as seen_request_hash, k.response as seen_response`}
+    from instances i
+    ${key === undefined ? sql`` : sql`left join idempotency_keys k on k.instance_id = i.id and k.key = ${key}::text`}
+    where i.id = ${instanceId}::uuid
+    ${lock ? sql`for update of i` : sql``}`.execute(db);
+  const found = rows[0];
+  if (!found) return undefined;
+  const { seen_request_hash, seen_response, ...row } = found;
+  return { row, seen: seen_request_hash === null ? null : { request_hash: seen_request_hash, response: seen_response } };
+}
+
+type PreparedStep =
+  | { replay: true; result: EventResult }
+  | { replay: false; result: EventResult; rows: StepRows; fromVersion: number };
+
+/** Everything an event does to an instance, decided in memory from the stored row; throws EngineError when it may not. */
+function prepareStep(
+  loaded: Loaded | undefined,
+  instanceId: string,
+  rawEvent: unknown,
+  actor: Actor,
+  options: ApplyOptions,
+  fromTimer: boolean,
+): PreparedStep {
   const { now } = options;
-  const row = await trx.selectFrom('instances').selectAll().where('id', '=', instanceId).forUpdate().executeTakeFirst();
-  if (!row) throw notFound(instanceId);
+  if (!loaded) throw notFound(instanceId);
+  const { row } = loaded;
   const mod = machineModuleFor(row);
   const event = fromTimer ? (rawEvent as EventPayload) : parseEvent(mod, rawEvent);
 
   let requestHash: string | undefined;
   if (options.idempotencyKey !== undefined) {
     requestHash = sha256(canonicalJson({ actor: actor.id, event }));
-    const seen = await trx
-      .selectFrom('idempotency_keys')
-      .select(['request_hash', 'response'])
-      .where('instance_id', '=', instanceId)
-      .where('key', '=', options.idempotencyKey)
-      .executeTakeFirst();
-    if (seen) {
-      if (seen.request_hash !== requestHash) throw idempotencyConflict(options.idempotencyKey);
-      return { ...(seen.response as Omit<EventResult, 'replayed'>), replayed: true };
+    if (loaded.seen) {
+      if (loaded.seen.request_hash !== requestHash) throw idempotencyConflict(options.idempotencyKey);
+      return { replay: true, result: { ...(loaded.seen.response as Omit<EventResult, 'replayed'>), replayed: true } };
     }
   }
   if (options.expectedVersion !== undefined && options.expectedVersion !== row.version) {
     throw versionMismatch(options.expectedVersion, row.version);
   }
 
-  const machine = mod.withClock(now.getTime());
-  const snapshot = machine.resolveState(row.snapshot as never) as AnyMachineSnapshot;
+  const snapshot = mod.machine.resolveState(row.snapshot as never) as AnyMachineSnapshot;
   const eventTypes = Object.keys(mod.events);
   if (!fromTimer) {
     const issues = mod.checkEvent(snapshot.context, event);
@@ -186,60 +284,10 @@ async function applyInTransaction(
   if (snapshot.status !== 'active' || !snapshot.can(machineEvent)) {
     throw eventNotAllowed(String(event.type), row.state, allowedEventTypes(snapshot, eventTypes));
   }
-  const [next, actions] = transition(machine, snapshot, machineEvent);
+  const [next, actions] = transitionAt(mod, row, snapshot, machineEvent, now);
   const state = stateString(next.value);
   const version = row.version + 1;
-  const entry = {
-    instanceId,
-    seq: version,
-    at: now,
-    actor,
-    event,
-    from: row.state,
-    to: state,
-    prevHash: row.last_hash,
-  };
-  const hash = await appendAudit(trx, entry);
-  await trx
-    .updateTable('instances')
-    .set({
-      snapshot: JSON.stringify(machine.getPersistedSnapshot(next)),
-      state,
-      version,
-      last_hash: hash,
-      updated_at: now,
-    })
-    .where('id', '=', instanceId)
-    .execute();
-  await persistActions(trx, instanceId, actions as ActionObject[], now);
-  await trx
-    .insertInto('outbox')
-    .values({
-      instance_id: instanceId,
-      type: row.kind === 'plan' ? 'plan.transitioned' : 'inspection.transitioned',
-      payload: JSON.stringify({
-        instanceId,
-        kind: row.kind,
-        planId: row.plan_id,
-        unitCode: row.unit_code,
-        event: event.type,
-        from: row.state,
-        to: state,
-        seq: version,
-        actor,
-        at: now.toISOString(),
-      }),
-      created_at: now,
-    })
-    .execute();
-  await syncDeadlines(
-    trx,
-    instanceId,
-    row.unit_code,
-    mod.deadlines(row.state, snapshot.context, now.getTime()),
-    mod.deadlines(state, next.context, now.getTime()),
-    now,
-  );
+  const effects = actionEffects(actions as ActionObject[], now);
   const result: EventResult = {
     id: instanceId,
     kind: row.kind,
@@ -248,22 +296,73 @@ async function applyInTransaction(
     allowedEvents: allowedEventTypes(next, eventTypes),
     replayed: false,
   };
-  if (options.idempotencyKey !== undefined && requestHash) {
-    const { replayed: _replayed, ...response } = result;
-    await trx
-      .insertInto('idempotency_keys')
-      .values({
-        instance_id: instanceId,
-        key: options.idempotencyKey,
-        actor_id: actor.id,
-        request_hash: requestHash,
-        response: JSON.stringify(response),
-        created_at: now,
-      })
-      .execute();
-  }
-  return result;
+  const { replayed: _replayed, ...response } = result;
+  const rows: StepRows = {
+    instanceId,
+    unitCode: row.unit_code,
+    now,
+    audit: { instanceId, seq: version, at: now, actor, event, from: row.state, to: state, prevHash: row.last_hash },
+    snapshot: mod.machine.getPersistedSnapshot(next),
+    state,
+    timersSet: effects.timersSet,
+    timersCancelled: effects.timersCancelled,
+    outbox: [
+      ...effects.outbox,
+      {
+        type: row.kind === 'plan' ? 'plan.transitioned' : 'inspection.transitioned',
+        payload: {
+          instanceId,
+          kind: row.kind,
+          planId: row.plan_id,
+          unitCode: row.unit_code,
+          event: event.type,
+          from: row.state,
+          to: state,
+          seq: version,
+          actor,
+          at: now.toISOString(),
+        },
+      },
+    ],
+    deadlines: deadlineChanges(
+      mod.deadlines(row.state, snapshot.context, now.getTime()),
+      mod.deadlines(state, next.context, now.getTime()),
+    ),
+    ...(options.idempotencyKey !== undefined && requestHash
+      ? { idempotency: { key: options.idempotencyKey, actorId: actor.id, requestHash, response } }
+      : {}),
+  };
+  return { replay: false, result, rows, fromVersion: row.version };
 }
+
+/**
+ * The machine's step for `event`. The engine's clock matters only to delays
+ * (a delayed raise's distance), and binding it (`withClock`) builds a new
+ * machine, which costs more than the rest of the step together; so the step
+ * is taken on the module's machine first and taken again on the clocked one
+ * only when it schedules a delayed event (or cannot be taken without a clock).
+ */
+function transitionAt(
+  mod: MachineModule,
+  row: InstanceRow,
+  snapshot: AnyMachineSnapshot,
+  event: EventPayload,
+  now: Date,
+): [AnyMachineSnapshot, ActionObject[]] {
+  try {
+    const [next, actions] = transition(mod.machine, snapshot, event);
+    if (!actions.some((a) => a.type === 'xstate.raise' && (a.params as { delay?: unknown } | undefined)?.delay !== undefined)) {
+      return [next, actions as ActionObject[]];
+    }
+  } catch {
+    // fall through: take the step with the clock bound
+  }
+  const clocked = mod.withClock(now.getTime());
+  const [next, actions] = transition(clocked, clocked.resolveState(row.snapshot as never), event);
+  return [next, actions as ActionObject[]];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type EventPayload = Record<string, unknown> & { type: string };
 
