@@ -124,7 +124,8 @@ export async function sendEvent(page: Page, type: string, fields: Record<string,
     else await field.fill(value);
   }
   for (const value of checks) await form.locator(`input[value="${value}"]`).check();
-  await Promise.all([page.waitForURL(/done=|\/events$/), form.locator('button[type=submit]').click()]);
+  // Wait for the new document: the URL after one event may equal the one after the next.
+  await Promise.all([page.waitForEvent('load'), form.locator('button[type=submit]').click()]);
 }
 
 export async function currentState(page: Page): Promise<string | null> {
