@@ -1,19 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { NotificationHub } from '../../reminders/stream-hub.js';
+import { notificationHub, serveEventStream } from '../event-stream.js';
 import { problemResponses } from '../schemas.js';
 
 export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { config, db } = app.deps;
-  const hub = new NotificationHub(db, {
-    pollMs: config.STREAM_POLL_MS,
-    heartbeatMs: config.STREAM_HEARTBEAT_MS,
-    log: (msg, err) => app.log.warn({ err }, msg),
-  });
-  // Open streams would keep the server from closing: end them first.
-  app.addHook('preClose', async () => {
-    await hub.close();
-  });
+  notificationHub(app);
 
   app.get(
     '/stream',
@@ -31,41 +22,7 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const lastEventId = request.headers['last-event-id'];
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-        'x-request-id': request.id,
-      });
-      res.write('retry: 3000\n\n');
-      let unsubscribe: (() => void) | undefined;
-      let gone = false;
-      res.on('close', () => {
-        gone = true;
-        unsubscribe?.();
-      });
-      try {
-        unsubscribe = await hub.subscribe(
-          {
-            principal: request.principal,
-            write: (chunk) => {
-              if (!res.writableEnded) res.write(chunk);
-            },
-            end: () => res.end(),
-          },
-          lastEventId === undefined ? undefined : Number(lastEventId),
-        );
-      } catch (err) {
-        request.log.error({ err }, 'event stream could not start');
-        res.end();
-        return;
-      }
-      if (gone) unsubscribe();
-      // From here on every notification committed reaches this client.
-      else res.write(': subscribed\n\n');
+      await serveEventStream(app, request, reply, request.principal, lastEventId === undefined ? undefined : Number(lastEventId));
     },
   );
 };
