@@ -6,7 +6,7 @@ import { seedDemo } from './domain/seed.js';
 import { verifyAuditTrail, type VerifyScope } from './domain/admin-audit.js';
 import { issueToken, rotateToken } from './domain/tokens.js';
 import type { Actor } from './engine/index.js';
-import { ROLES, type Role } from './http/access.js';
+import { ROLES, type Role } from './domain/access.js';
 import { startService } from './server.js';
 
 const USAGE = `Kiểm tra CCHC

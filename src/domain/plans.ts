@@ -10,8 +10,8 @@ import {
   type CreateInstanceOptions,
   type EventResult,
 } from '../engine/index.js';
-import { conflict, badRequest, notFound } from '../http/problem.js';
-import { authorizeEvent } from '../http/access.js';
+import { conflict, badRequest, notFound } from '../problem.js';
+import { authorizeEvent } from './access.js';
 import { inspectionPlan } from '../../machines/index.js';
 import { computeCoverage, DEFAULT_COVERAGE, type CoverageResult } from './coverage.js';
 

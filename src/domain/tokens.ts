@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/connect.js';
 import { inTransaction, type Actor } from '../engine/index.js';
-import { ROLES, type Role } from '../http/access.js';
+import { ROLES, type Role } from './access.js';
 import { recordAdminAction } from './admin-audit.js';
 
 export interface Principal {

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { machineModules } from '../../machines/index.js';
-import { EVENT_ROLES, ROLES, ROUTE_ROLES } from './access.js';
+import { EVENT_ROLES, ROLES, ROUTE_ROLES } from '../domain/access.js';
 
 /**
  * The access-control table (access.ts) as Markdown, for the README's

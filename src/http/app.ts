@@ -15,7 +15,7 @@ import { isDatabaseUnavailable } from '../db/availability.js';
 import { EngineError } from '../engine/index.js';
 import { authPlugin } from './auth.js';
 import { loggerOptions, type LogDestination } from './logging.js';
-import { Problem, issuePath } from './problem.js';
+import { Problem, issuePath } from '../problem.js';
 import { securityPlugin } from './security.js';
 import { routes } from './routes/index.js';
 import { webPlugin } from '../web/plugin.js';

@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
 import { authenticate, type Principal } from '../domain/tokens.js';
-import { mayCallRoute, ROUTE_ROLES } from './access.js';
-import { Problem } from './problem.js';
+import { mayCallRoute, ROUTE_ROLES } from '../domain/access.js';
+import { Problem } from '../problem.js';
 import { authFailuresExceeded } from './security.js';
 
 /** Longer than any token this service issues (or a sane bootstrap token): refused without a lookup. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoDate as calendarDate, MAX_DATE, MIN_DATE } from '../../machines/index.js';
-import { PROBLEMS } from './problem.js';
+import { PROBLEMS } from '../problem.js';
 
 /**
  * Zod pieces shared by the route plugins: the formats API.md fixes (dates,

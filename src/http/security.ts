@@ -3,7 +3,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
-import { Problem } from './problem.js';
+import { Problem } from '../problem.js';
 
 /**
  * HTTP hardening in one place: security headers (helmet), CORS (closed unless

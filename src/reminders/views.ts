@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, ReminderStatus } from '../db/schema.js';
 import { recordAdminAction } from '../domain/admin-audit.js';
 import type { Principal } from '../domain/tokens.js';
-import { badRequest, conflict, notFound } from '../http/problem.js';
+import { badRequest, conflict, notFound } from '../problem.js';
 
 /** What GET /deadlines, GET /reminders and the webhook routes read and write. */
 

@@ -1,4 +1,4 @@
-import { mayCallRoute } from '../http/access.js';
+import { mayCallRoute } from '../domain/access.js';
 import { html, type SafeHtml } from './html.js';
 import { roleLabel, t, type Lang } from './i18n.js';
 import type { WebSession } from './session.js';

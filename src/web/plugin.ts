@@ -5,9 +5,9 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import { sendInspectionEvent } from '../domain/inspections.js';
 import { listPlans } from '../domain/plans.js';
 import { authenticate } from '../domain/tokens.js';
-import { mayCallRoute } from '../http/access.js';
+import { mayCallRoute } from '../domain/access.js';
 import { toProblem } from '../http/app.js';
-import { forbidden, notFound, Problem } from '../http/problem.js';
+import { forbidden, notFound, Problem } from '../problem.js';
 import type { Page, PageContext } from './context.js';
 import { eventFromForm, type FormBody } from './forms.js';
 import { html, type SafeHtml } from './html.js';

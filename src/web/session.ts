@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/connect.js';
 import type { Principal } from '../domain/tokens.js';
-import type { Role } from '../http/access.js';
+import type { Role } from '../domain/access.js';
 
 /**
  * Dashboard sessions (migration 0004): the cookie carries 256 random bits,

@@ -5,13 +5,13 @@ import { sendInspectionEvent } from '../../src/domain/inspections.js';
 import { sendPlanEvent } from '../../src/domain/plans.js';
 import { seedDemo } from '../../src/domain/seed.js';
 import { matrixIn, README_PATH, renderAccessMatrix } from '../../src/http/access-matrix.js';
-import { EVENT_ROLES, ROLES, ROUTE_ROLES, type Role } from '../../src/http/access.js';
+import { EVENT_ROLES, ROLES, ROUTE_ROLES, type Role } from '../../src/domain/access.js';
 import { consumeOutbox } from '../../src/reminders/notifications.js';
 import { runSchedulerPass } from '../../src/reminders/scheduler.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 
 /**
- * Walks the whole access-control table (src/http/access.ts) over real HTTP:
+ * Walks the whole access-control table (src/domain/access.ts) over real HTTP:
  * every route × every role (and no token), every event type × every role, and
  * the unit scoping rule against every route there is. Routes are taken from
  * the table itself, so a route added later is covered without touching this

@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordAdminAction, verifyAuditTrail } from '../../src/domain/admin-audit.js';
-import { ROUTE_ROLES } from '../../src/http/access.js';
+import { ROUTE_ROLES } from '../../src/domain/access.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { databaseFingerprint } from '../support/fixtures.js';
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { machineModules } from '../../machines/index.js';
 import { seedDemo } from '../../src/domain/seed.js';
-import { ROUTE_ROLES, type Role } from '../../src/http/access.js';
+import { ROUTE_ROLES, type Role } from '../../src/domain/access.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { databaseFingerprint } from '../support/fixtures.js';
 

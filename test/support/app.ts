@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import { buildApp, type BuildOptions } from '../../src/http/app.js';
 import { createToken } from '../../src/domain/tokens.js';
-import type { Role } from '../../src/http/access.js';
+import type { Role } from '../../src/domain/access.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';

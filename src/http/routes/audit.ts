@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listAdminActions, verifyAuditTrail } from '../../domain/admin-audit.js';
-import { badRequest, notFound } from '../problem.js';
+import { badRequest, notFound } from '../../problem.js';
 import { problemResponses, uuid } from '../schemas.js';
 
 const brokenAt = z

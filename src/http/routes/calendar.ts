@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { validateYearCalendar, yearCalendarBodySchema } from '../../domain/calendar.js';
 import { getYearCalendar, putYearCalendar } from '../../domain/calendar-store.js';
-import { badRequest } from '../problem.js';
+import { badRequest } from '../../problem.js';
 import { problemResponses } from '../schemas.js';
 
 const yearParams = z.object({ year: z.coerce.number().int().min(1900).max(2200).describe('1900–2200') });

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { migrationsApplied } from '../../db/migrate.js';
-import { Problem } from '../problem.js';
+import { Problem } from '../../problem.js';
 
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(

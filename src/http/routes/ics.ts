@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { unitCalendarIcs } from '../../reminders/ics.js';
-import { notFound } from '../problem.js';
+import { notFound } from '../../problem.js';
 import { problemResponses, unitCode } from '../schemas.js';
 
 export const icsRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getMachineModule, machineModules } from '../../../machines/index.js';
 import { machineDefinition, mermaidDiagram } from '../../domain/machine-definition.js';
-import { notFound } from '../problem.js';
+import { notFound } from '../../problem.js';
 import { problemResponses } from '../schemas.js';
 
 const transition = z.object({

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createPlan, getPlan, listPlans, sendPlanEvent } from '../../domain/plans.js';
-import { maySendEvent } from '../access.js';
+import { maySendEvent } from '../../domain/access.js';
 import { eventHeaders, eventBody, eventResult, isoDate, uuidParam } from './common.js';
 
 const period = z.object({ from: isoDate, to: isoDate });

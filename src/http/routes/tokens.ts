@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { issueToken, revokeTokenBy, rotateToken } from '../../domain/tokens.js';
 import { findUnit } from '../../domain/units.js';
-import { ROLES } from '../access.js';
-import { badRequest, notFound, type ProblemIssue } from '../problem.js';
+import { ROLES } from '../../domain/access.js';
+import { badRequest, notFound, type ProblemIssue } from '../../problem.js';
 import { isoInstant, problemResponses, unitCode, uuid } from '../schemas.js';
 
 const role = z.enum(ROLES).describe('`unit` tokens are scoped to one unit and need `unitCode`; other roles must not carry one.');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { recordAdminAction } from '../../domain/admin-audit.js';
 import { createUnit, findUnit, listUnits, lockRegistry, unitDetail, updateUnit, UnitError, type Unit } from '../../domain/units.js';
 import { inTransaction } from '../../engine/index.js';
-import { badRequest, conflict, issuePath, notFound, type Problem } from '../problem.js';
+import { badRequest, conflict, issuePath, notFound, type Problem } from '../../problem.js';
 import { isoDate, nextCursor, pagination, problemResponses, unitCode } from '../schemas.js';
 
 const KIND_PATTERN = /^[a-z][a-zA-Z0-9_-]{0,31}$/;

@@ -2,7 +2,7 @@ import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect
 import { createActor, type AnyEventObject } from 'xstate';
 import { getMachineModule } from '../../../machines/index.js';
 import { getInspection, inspectionHistory } from '../../domain/inspections.js';
-import { notFound } from '../../http/problem.js';
+import { notFound } from '../../problem.js';
 import type { Page, PageContext } from '../context.js';
 import { html } from '../html.js';
 import { t } from '../i18n.js';

@@ -3,7 +3,7 @@ import { getMachineModule, type Finding, type RemediationItem, type SelfReport, 
 import { getInspection, inspectionHistory, localDate } from '../../domain/inspections.js';
 import { machineDefinition } from '../../domain/machine-definition.js';
 import { verifyAudit } from '../../engine/index.js';
-import { mayCallRoute } from '../../http/access.js';
+import { mayCallRoute } from '../../domain/access.js';
 import { deadlineTable, problemBox, progressBar, stateBadge } from '../components.js';
 import type { Page, PageContext } from '../context.js';
 import { childUnits, unitNames } from '../data.js';

@@ -1,4 +1,4 @@
-import { mayCallRoute } from '../../http/access.js';
+import { mayCallRoute } from '../../domain/access.js';
 import { listReminders, retryReminder as retry, type ReminderView } from '../../reminders/views.js';
 import type { Page, PageContext } from '../context.js';
 import { unitNames } from '../data.js';

@@ -1,6 +1,6 @@
 import { listInspections } from '../../domain/inspections.js';
 import { findUnit } from '../../domain/units.js';
-import { notFound } from '../../http/problem.js';
+import { notFound } from '../../problem.js';
 import { deadlineTable, stateBadge } from '../components.js';
 import type { Page, PageContext } from '../context.js';
 import { deadlinesOf } from '../data.js';

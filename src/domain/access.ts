@@ -5,7 +5,7 @@
  * (which actions to offer). The README renders both as a matrix
  * (`npm run docs:roles`), and test/security/access-matrix.test.ts walks it.
  */
-import { forbidden } from './problem.js';
+import { forbidden } from '../problem.js';
 
 export const ROLES = ['admin', 'coordinator', 'inspector', 'chairman', 'unit', 'observer'] as const;
 export type Role = (typeof ROLES)[number];
